@@ -27,6 +27,14 @@ class CityQuerySet(models.QuerySet):
         services.active_forget_all()
         return rows
 
+    def bulk_create(self, objs, *args, **kwargs):
+        from availability import services
+
+        created = super().bulk_create(objs, *args, **kwargs)
+        # With update_conflicts, existing rows change and no signal says which.
+        services.active_forget_all()
+        return created
+
     def store_coordinates(self, coordinates) -> int:
         # No cached answer depends on coordinates: nothing to forget.
         return super().update(
@@ -37,8 +45,8 @@ class CityQuerySet(models.QuerySet):
 class City(models.Model):
     country = models.CharField(max_length=2, validators=[validate_country])
     name = models.CharField(max_length=100)
-    # The city's identity: compared here, never through the DB collation,
-    # which differs between MariaDB and SQLite.
+    # The city's identity: computed here and compared byte for byte (binary
+    # collation on MariaDB, see migration 0002), never through a collation.
     name_key = models.CharField(max_length=100, editable=False)
     active = models.BooleanField(default=False)
     latitude = models.FloatField(null=True, blank=True)
@@ -51,7 +59,11 @@ class City(models.Model):
         ordering = ["country", "name_key"]
         constraints = [
             models.UniqueConstraint(
-                fields=["country", "name_key"], name="city_unique_per_country"
+                fields=["country", "name_key"],
+                name="city_unique_per_country",
+                violation_error_message=(
+                    "A city of this name, in some spelling, exists in this country."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(latitude__isnull=True)
@@ -72,7 +84,8 @@ class City(models.Model):
     def from_db(cls, db, field_names, values):
         city = super().from_db(db, field_names, values)
         # Kept so that a rename also forgets the answer cached under the old name.
-        city.stored_identity = (city.__dict__.get("country"), city.__dict__.get("name_key"))
+        fields = city.__dict__
+        city.stored_identity = (fields.get("country"), fields.get("name_key"))
         return city
 
     def clean(self):
@@ -82,7 +95,15 @@ class City(models.Model):
         if not self.name_key:
             raise ValidationError({"name": "A city needs a name."})
 
+    def validate_constraints(self, exclude=None):
+        # name_key is on no form: check it whenever the name is checked.
+        if exclude and "name" not in exclude:
+            exclude = set(exclude) - {"name_key"}
+        super().validate_constraints(exclude=exclude)
+
     def save(self, *args, **kwargs):
         self.country = self.country.strip().lower()
         self.name_key = normalize_city(self.name)
         super().save(*args, **kwargs)
+        # Its signals forgot the old name; the next rename starts from this one.
+        self.stored_identity = (self.country, self.name_key)

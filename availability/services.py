@@ -35,9 +35,9 @@ def active_get(*, country: str, city: str) -> dict:
     version_keys = [version_key, TABLE_VERSION_KEY]
 
     found = cache.get_many([answer_key, *version_keys])
-    entry = found.get(answer_key)
-    if entry and entry.get("versions") == [found.get(k) for k in version_keys]:
-        return {**entry["data"], "cache": "hit"}
+    cached = cache.fresh_answer(answer_key, found, version_keys)
+    if cached is not None:
+        return {**cached, "cache": "hit"}
 
     tokens = cache.version_tokens(version_keys, found)
     stored = City.objects.filter(country=country, name_key=normalize_city(city)).first()

@@ -13,6 +13,7 @@ are read before the database, so an answer computed from rows that changed
 meanwhile carries the old token and is never served.
 """
 
+import hashlib
 import json
 import logging
 import threading
@@ -39,15 +40,17 @@ class _Breaker:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._retry_at = 0.0
+        self._failed_at = 0.0
         self.down = False
 
     def allows(self) -> bool:
-        return not self.down or time.monotonic() >= self._retry_at
+        # The pause is read on each call: a changed setting applies at once.
+        paused = time.monotonic() - self._failed_at < settings.CACHE_RETRY_AFTER
+        return not (self.down and paused)
 
     def failed(self, error: Exception) -> None:
         with self._lock:
-            self._retry_at = time.monotonic() + settings.CACHE_RETRY_AFTER
+            self._failed_at = time.monotonic()
             if not self.down:
                 self.down = True
                 logger.warning(
@@ -63,6 +66,15 @@ class _Breaker:
 
 
 breaker = _Breaker()
+_FAILED = object()
+
+# Version keys whose new token could not be written when their change
+# committed, the cache being down. Answers that change made wrong may still be
+# in the cache, so nothing is read from it until those tokens are written.
+# TODO: another process may serve such an answer until its TTL ends if this
+# one, the only one that knows, never reads the cache again.
+_unwritten_versions: set[str] = set()
+_versions_lock = threading.Lock()
 
 
 def _call(operation, *args, default=None):
@@ -82,6 +94,14 @@ def _call(operation, *args, default=None):
     return result
 
 
+def _safe_key(key: str) -> str:
+    """Return the key as it is if every backend takes it, else a digest of it."""
+    if len(key) <= 200 and all(33 <= ord(c) <= 126 for c in key):
+        return key
+    head = key.partition(":")[0]
+    return f"{head}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 def _decode(key: str, raw):
     if raw is None:
         return None
@@ -94,30 +114,61 @@ def _decode(key: str, raw):
 
 def get_many(keys: list[str]) -> dict:
     """Return the decoded values of the keys found; a broken cache finds none."""
-    raw = _call(cache.get_many, keys, default={})
+    if _unwritten_versions and not _write_versions():
+        return {}
+    safe = {_safe_key(key): key for key in keys}
+    raw = _call(cache.get_many, list(safe), default={})
 
-    return {key: _decode(key, value) for key, value in raw.items()}
+    return {safe[key]: _decode(safe[key], value) for key, value in raw.items()}
 
 
 def get(key: str):
-    return _decode(key, _call(cache.get, key))
+    if _unwritten_versions and not _write_versions():
+        return None
+    return _decode(key, _call(cache.get, _safe_key(key)))
 
 
-def store(key: str, value, timeout: float | None) -> None:
-    _call(cache.set, key, json.dumps(value, ensure_ascii=False), timeout)
+def store(key: str, value, timeout: float | None) -> bool:
+    """Store value under key; False when the cache could not take it."""
+    value = json.dumps(value, ensure_ascii=False)
+    stored = _call(cache.set, _safe_key(key), value, timeout, default=_FAILED)
+    return stored is not _FAILED
 
 
 def add(key: str, value, timeout: float) -> bool:
     """Store value unless key exists; True when stored (False if cache is down)."""
-    return bool(_call(cache.add, key, json.dumps(value), timeout, default=False))
+    added = _call(cache.add, _safe_key(key), json.dumps(value), timeout, default=False)
+    return bool(added)
 
 
 def delete(key: str) -> None:
-    _call(cache.delete, key)
+    _call(cache.delete, _safe_key(key))
 
 
 def is_available() -> bool:
     return not breaker.down
+
+
+def fresh_answer(key: str, found: dict, version_keys: list[str]) -> dict | None:
+    """
+    Return the answer stored under key by get_many, if its tokens are current.
+
+    An entry of another shape (written by other code, say) is a logged miss.
+    """
+    entry = found.get(key)
+    if entry is None:
+        return None
+    if not (
+        isinstance(entry, dict)
+        and isinstance(entry.get("versions"), list)
+        and isinstance(entry.get("data"), dict)
+    ):
+        logger.warning("Cache entry %s has an unknown shape, treated as a miss", key)
+        return None
+    if entry["versions"] != [found.get(k) for k in version_keys]:
+        return None
+
+    return entry["data"]
 
 
 def version_tokens(keys: list[str], found: dict) -> list[str] | None:
@@ -143,7 +194,19 @@ def bump_versions(*keys: str) -> None:
     """Give the version keys new tokens once the current transaction commits."""
 
     def bump():
-        for key in keys:
-            store(key, uuid.uuid4().hex, None)
+        with _versions_lock:
+            _unwritten_versions.update(keys)
+        _write_versions()
 
     transaction.on_commit(bump)
+
+
+def _write_versions() -> bool:
+    """Write new tokens for the unwritten version keys; True when all are."""
+    with _versions_lock:
+        for key in sorted(_unwritten_versions):
+            if not store(key, uuid.uuid4().hex, None):
+                return False
+            _unwritten_versions.discard(key)
+
+    return True

@@ -1,0 +1,81 @@
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.test import TestCase
+
+from availability.models import City, normalize_city
+
+
+class NormalizeCityTests(TestCase):
+    def test_spellings_of_one_name_share_a_key(self):
+        for spelling in ["León", "Leon", "leon ", " LEÓN", "Le\u0301on", "LEÓN\t"]:
+            with self.subTest(spelling=spelling):
+                self.assertEqual(normalize_city(spelling), "leon")
+
+    def test_inner_blanks_collapse(self):
+        self.assertEqual(normalize_city(" San   Juan  del Sur "), "san juan del sur")
+
+
+class CityIdentityTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.leon = City.objects.create(country="ni", name="León", active=True)
+
+    def test_full_clean_refuses_another_spelling(self):
+        for name in ["Leon", "LEÓN", " leon "]:
+            with self.subTest(name=name):
+                city = City(country="NI", name=name)
+
+                with self.assertRaises(ValidationError):
+                    city.full_clean()
+
+    def test_orm_refuses_another_spelling(self):
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            City.objects.create(country="ni", name="LEON ")
+
+        self.assertEqual(City.objects.count(), 1)
+
+    def test_orm_rename_onto_another_city_is_refused(self):
+        managua = City.objects.create(country="ni", name="Managua")
+        managua.name = "Leon"
+
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            managua.save()
+
+    def test_same_name_in_another_country_is_allowed(self):
+        city = City(country="mx", name="Leon")
+
+        city.full_clean()
+        city.save()
+
+        self.assertEqual(City.objects.filter(name_key="leon").count(), 2)
+
+    def test_names_a_collation_confuses_are_distinct(self):
+        # MariaDB's collations hold every emoji equal, and ı equal to i.
+        for first, second in [("🌧 Town", "🌞 Town"), ("Isparta", "ısparta")]:
+            with self.subTest(first=first, second=second):
+                City.objects.create(country="tr", name=first)
+                city = City(country="tr", name=second)
+
+                city.full_clean()
+                city.save()
+
+                found = City.objects.get(country="tr", name_key=normalize_city(second))
+                self.assertEqual(found.name, second)
+
+    def test_blank_name_is_refused(self):
+        with self.assertRaises(ValidationError) as caught:
+            City(country="ni", name="  \u0301 ").full_clean()
+
+        self.assertIn("name", caught.exception.message_dict)
+
+    def test_unknown_country_is_refused(self):
+        with self.assertRaises(ValidationError) as caught:
+            City(country="zz", name="Nowhere").full_clean()
+
+        self.assertIn("country", caught.exception.message_dict)
+
+    def test_country_is_stored_in_lower_case(self):
+        city = City.objects.create(country="MX ", name="Puebla")
+
+        city.refresh_from_db()
+        self.assertEqual(city.country, "mx")
