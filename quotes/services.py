@@ -50,9 +50,9 @@ def quote_price(*, sku: str, country: str, city: str) -> dict:
     ]
 
     found = cache.get_many([quote_key, *version_keys])
-    entry = found.get(quote_key)
-    if entry and entry.get("versions") == [found.get(k) for k in version_keys]:
-        return {**entry["data"], "cache": "hit"}
+    cached = cache.fresh_answer(quote_key, found, version_keys)
+    if cached is not None:
+        return {**cached, "cache": "hit"}
 
     tokens = cache.version_tokens(version_keys, found)
     product = Product.objects.filter(sku=sku).first()
@@ -128,9 +128,7 @@ def _place_and_rules(product: Product, country: str, city: str):
 
 def _best_rule(rules: list[dict], conditions: list[int]) -> dict | None:
     """Return the matching rule with the largest variation, the oldest on ties."""
-    matching = [
-        r for r in rules if any(r["min"] <= c <= r["max"] for c in conditions)
-    ]
+    matching = [r for r in rules if any(r["min"] <= c <= r["max"] for c in conditions)]
     if not matching:
         return None
 

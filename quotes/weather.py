@@ -72,7 +72,9 @@ def weather_get(*, place: Place) -> Weather:
     while True:
         if cache.add(lock_key, 1, lock_ttl):
             try:
-                return _fetch(place)
+                # The previous holder may have stored the weather and let go
+                # between the look above and this lock.
+                return _cached(weather_key) or _fetch(place)
             finally:
                 cache.delete(lock_key)
         if not cache.is_available() or time.monotonic() > give_up_at:
@@ -87,9 +89,12 @@ def weather_get(*, place: Place) -> Weather:
 def _cached(key: str) -> Weather | None:
     entry = cache.get(key)
     try:
-        return Weather([int(c) for c in entry["conditions"]], "cached", entry["at"])
+        conditions = [int(c) for c in entry["conditions"]]
+        weather = Weather(conditions, "cached", float(entry["at"]))
     except (KeyError, TypeError, ValueError):
         return None
+
+    return weather if conditions else None
 
 
 def _fetch(place: Place) -> Weather:
@@ -114,7 +119,9 @@ def _fetch(place: Place) -> Weather:
     now = time.time()
     entry = {"conditions": conditions, "at": now}
     cache.store(WEATHER_KEY.format(**parts), entry, settings.WEATHER_CACHE_TTL)
-    cache.store(STALE_WEATHER_KEY.format(**parts), entry, settings.STALE_WEATHER_MAX_AGE)
+    cache.store(
+        STALE_WEATHER_KEY.format(**parts), entry, settings.STALE_WEATHER_MAX_AGE
+    )
 
     return Weather(conditions, "live", now)
 
@@ -122,8 +129,10 @@ def _fetch(place: Place) -> Weather:
 def _locate(client: OpenWeatherClient, place: Place) -> Coordinates:
     place_key = PLACE_KEY.format(country=place.country, city=place.key)
     known = cache.get(place_key)
-    if known:
-        return Coordinates(known["lat"], known["lon"])
+    try:
+        return Coordinates(float(known["lat"]), float(known["lon"]))
+    except (KeyError, TypeError, ValueError):
+        pass  # Not located yet, or unreadable: ask the geocoder.
 
     coordinates = client.locate(city=place.name, country=place.country)
     if place.city_id is not None:
