@@ -2,21 +2,42 @@
 
 import logging
 import re
+import unicodedata
+from http import HTTPStatus
 
 import pycountry
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError
 from django.http import Http404, JsonResponse
 from django.utils.crypto import constant_time_compare
-from rest_framework import authentication, exceptions, permissions, serializers
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import (
+    authentication,
+    exceptions,
+    permissions,
+    serializers,
+    throttling,
+)
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from nicaventas import cache
 
 logger = logging.getLogger(__name__)
 
+# 2 to 32 ASCII letters, digits or dashes, not starting with a dash; any case
+# in, upper case stored and shown (AZ00001, az-0001).
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{1,31}$"
+# Letters, combining marks, digits, spaces and punctuation: León, Xi'an,
+# St. John's, Saint-Denis. Symbols (=, +, $, emoji) and control characters are
+# refused.
+CITY_CATEGORIES = ("L", "M", "N", "P", "Zs")
 
 
 class ServiceError(Exception):
@@ -38,6 +59,17 @@ class NotFound(ServiceError):
 
 def exception_handler(exc, context):
     """Render every error as JSON with a `detail` message."""
+    response = _error_response(exc, context)
+    request = context.get("request")
+    if response is not None and request is not None:
+        # Even to a browser on the browsable API: an error is JSON, not a page.
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+
+    return response
+
+
+def _error_response(exc, context):
     if isinstance(exc, ServiceError):
         return Response(
             {"detail": exc.detail}, status=exc.status_code, headers=exc.headers
@@ -70,11 +102,36 @@ def _as_field_errors(detail):
     return {"non_field_errors": detail if isinstance(detail, list) else [detail]}
 
 
-def json_error_view(status: int, msg: str):
+def json_error(status: int, msg: str | None = None) -> JsonResponse:
+    """Return the API's error body for a status Django answered by itself."""
+    if msg is None:
+        try:
+            msg = f"{HTTPStatus(status).phrase.capitalize()}."
+        except ValueError:
+            msg = "Error."
+    return JsonResponse({"detail": msg}, status=status)
+
+
+def json_error_view(status: int, msg: str | None = None):
     def view(request, exception=None):
-        return JsonResponse({"detail": msg}, status=status)
+        return json_error(status, msg)
 
     return view
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in one sentence.")
+
+
+class ValidationErrorSerializer(ErrorSerializer):
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=(
+            "Messages per field, `non_field_errors` for the body as a whole; "
+            "absent when the body is not JSON at all."
+        ),
+    )
 
 
 class Operator:
@@ -108,14 +165,60 @@ class OperatorTokenAuthentication(authentication.BaseAuthentication):
         return f'{self.keyword} realm="nicaventas"'
 
 
+class OperatorTokenScheme(OpenApiAuthenticationExtension):
+    target_class = OperatorTokenAuthentication
+    name = "operatorToken"
+
+    def get_security_requirement(self, auto_schema):
+        # Reads are public; the header is only looked at on writes.
+        if auto_schema.method in permissions.SAFE_METHODS:
+            return []
+        return {self.name: []}
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="AUTHORIZATION", token_prefix=self.target.keyword
+        )
+
+
+def is_write(request, view) -> bool:
+    """Tell whether the request writes through a handler the view has."""
+    method = request.method.lower()
+    return request.method not in permissions.SAFE_METHODS and hasattr(view, method)
+
+
 class OperatorWritesOnly(permissions.BasePermission):
     def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
+        # A method the view lacks gets its 405, token or not.
+        if not is_write(request, view):
             return True
         return request.user is not None and request.user.is_authenticated
 
 
-class CountryField(serializers.CharField):
+class StrictCharField(serializers.CharField):
+    """A CharField that takes JSON strings only, not numbers it would convert."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true or false only: no "yes", "on", 1 or "true"."""
+
+    default_error_messages = {"invalid": "Must be true or false (a JSON boolean)."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+@extend_schema_field(
+    {"type": "string", "minLength": 2, "maxLength": 2, "pattern": "^[A-Za-z]{2}$"}
+)
+class CountryField(StrictCharField):
     """An ISO 3166-1 alpha-2 code, any case in, lower case out."""
 
     default_error_messages = {
@@ -134,9 +237,13 @@ class CountryField(serializers.CharField):
         return value.lower()
 
 
-class CityField(serializers.CharField):
+class CityField(StrictCharField):
+    """1 to 100 characters once trimmed: letters, marks, digits, punctuation."""
+
     default_error_messages = {
-        "unprintable": "The city name holds characters that cannot be printed.",
+        "unprintable": (
+            "A city name holds letters, digits, spaces and punctuation only."
+        ),
     }
 
     def __init__(self, **kwargs):
@@ -145,7 +252,7 @@ class CityField(serializers.CharField):
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
-        if not value.isprintable():
+        if not all(unicodedata.category(c).startswith(CITY_CATEGORIES) for c in value):
             self.fail("unprintable")
         return value
 
@@ -160,8 +267,60 @@ class SkuField(serializers.RegexField):
         super().__init__(SKU_PATTERN, **kwargs)
 
     def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
         return super().to_internal_value(data).upper()
 
 
 def is_valid_sku(value: str) -> bool:
     return re.fullmatch(SKU_PATTERN, value) is not None
+
+
+class CacheSafeThrottle(throttling.SimpleRateThrottle):
+    """
+    Count a client's requests in the shared cache, by address.
+
+    The rate is the scope's in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], read
+    per request so that a changed setting applies. A dead cache throttles
+    nothing: the breaker of nicaventas.cache skips it for a while.
+    """
+
+    def get_rate(self):
+        try:
+            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        except KeyError:
+            msg = f"No throttle rate is set for the scope '{self.scope}'."
+            raise ImproperlyConfigured(msg) from None
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": self.get_ident(request),
+        }
+
+    def allow_request(self, request, view):
+        if not cache.breaker.allows():
+            return True
+        try:
+            allowed = super().allow_request(request, view)
+        except cache.CACHE_ERRORS as error:
+            cache.breaker.failed(error)
+            return True
+        cache.breaker.succeeded()
+
+        return allowed
+
+
+class WriteThrottle(CacheSafeThrottle):
+    """Throttle the writes of a view; its reads are free."""
+
+    scope = "writes"
+
+    def allow_request(self, request, view):
+        if not is_write(request, view):
+            return True
+        return super().allow_request(request, view)
+
+
+class QuoteThrottle(CacheSafeThrottle):
+    scope = "quote"

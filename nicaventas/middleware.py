@@ -1,35 +1,47 @@
-from http import HTTPStatus
+from django.conf import settings
 
-from django.http import JsonResponse
+from nicaventas.api import json_error
 
 
 class JsonErrorsMiddleware:
     """
     Answer errors outside the admin as JSON, whatever produced them.
 
-    Django's own error pages (a URL that matches nothing, a body too large,
-    DEBUG's technical pages) are HTML; clients of this API read JSON only.
+    Django's own error pages (a URL that matches nothing, DEBUG's technical
+    pages) are HTML; clients of this API read JSON only. A body larger than
+    DATA_UPLOAD_MAX_MEMORY_SIZE is refused with 413 before anything reads it:
+    DRF's parsers read the stream without Django's size check. The admin keeps
+    Django's own pages and checks.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        api = not request.path.startswith("/admin/")
+        if api and self._too_large(request):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            return json_error(413, f"The request body is larger than {limit} bytes.")
+
         response = self.get_response(request)
         if (
             response.status_code >= 400
-            and not request.path.startswith("/admin/")
-            # DRF chose this body for the client (the browsable API's HTML).
+            and api
+            # DRF chose this body for the client.
             and not hasattr(response, "accepted_renderer")
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            try:
-                reason = HTTPStatus(response.status_code).phrase
-            except ValueError:
-                reason = "Error"
-            replaced = JsonResponse({"detail": f"{reason}."}, status=response.status_code)
+            replaced = json_error(response.status_code)
             for header in ("Allow", "Retry-After", "WWW-Authenticate"):
                 if header in response:
                     replaced[header] = response[header]
             return replaced
         return response
+
+    def _too_large(self, request) -> bool:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return False
+        return limit is not None and length > limit

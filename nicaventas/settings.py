@@ -30,6 +30,21 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# HTTPS, for `check --deploy`: off by default so that plain-HTTP development
+# (and the walk-throughs on localhost) keep working; production turns them on.
+# https://docs.djangoproject.com/en/5.2/ref/middleware/#http-strict-transport-security
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
+    "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False
+)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not DEBUG)
+if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+    # Only behind a proxy that sets this header itself, whatever clients send.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -38,13 +53,17 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "availability",
     "quotes",
 ]
 
 MIDDLEWARE = [
+    "nicaventas.request_log.RequestLogMiddleware",
     "nicaventas.middleware.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -53,7 +72,18 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "nicaventas.urls"
+# Which API this process serves: both, as one service, or one of the two
+# services of docker-compose.yml. Admin, /health and /ready are in each.
+NICAVENTAS_API = env.str("NICAVENTAS_API", default="all")
+URLCONFS = {
+    "all": "nicaventas.urls",
+    "availability": "nicaventas.urls_availability",
+    "quotes": "nicaventas.urls_quotes",
+}
+if NICAVENTAS_API not in URLCONFS:
+    msg = f"NICAVENTAS_API is {NICAVENTAS_API!r}: use all, availability or quotes."
+    raise ImproperlyConfigured(msg)
+ROOT_URLCONF = URLCONFS[NICAVENTAS_API]
 WSGI_APPLICATION = "nicaventas.wsgi.application"
 
 TEMPLATES = [
@@ -77,9 +107,25 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# WhiteNoise serves the admin's and the API docs' files. Out of
+# development, they are the hashed and compressed copies collectstatic made.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEVELOPMENT
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# In development the files are served from the apps, as they are edited.
+WHITENOISE_USE_FINDERS = DEVELOPMENT
+WHITENOISE_AUTOREFRESH = DEVELOPMENT
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+TEST_RUNNER = "nicaventas.testing.QuietRunner"
 
 # Small JSON bodies only; anything larger is refused before it is parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_MAX_BODY_BYTES", default=16 * 1024)
@@ -155,6 +201,9 @@ OPENWEATHER_TIMEOUT = env.float("OPENWEATHER_TIMEOUT", default=3.0)
 
 OPERATOR_TOKEN = env.str("OPERATOR_TOKEN", default=DEVELOPMENT_OPERATOR_TOKEN)
 
+# GET /bench/floor, a constant answer the benchmark compares the API with.
+BENCH_FLOOR = env.bool("NICAVENTAS_BENCH_FLOOR", default=False)
+
 
 # Django REST framework
 # https://www.django-rest-framework.org/api-guide/settings/
@@ -162,13 +211,34 @@ OPERATOR_TOKEN = env.str("OPERATOR_TOKEN", default=DEVELOPMENT_OPERATOR_TOKEN)
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
+        # For a browser; errors are JSON there too (nicaventas.api).
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["nicaventas.parsers.JsonParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "nicaventas.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Per client address; counters live in the default cache, shared by workers.
+    "DEFAULT_THROTTLE_RATES": {
+        "writes": env.str("THROTTLE_WRITES", default="120/minute"),
+        "quote": env.str("THROTTLE_QUOTE", default="1200/minute"),
+    },
+    # Proxies in front that append to X-Forwarded-For; 0 trusts REMOTE_ADDR.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+}
+
+# https://drf-spectacular.readthedocs.io/en/latest/settings.html
+SPECTACULAR_SETTINGS = {
+    "TITLE": "NicaVentas",
+    "DESCRIPTION": "Whether to sell in a city, and at what price given its weather.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files, nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 
@@ -180,14 +250,32 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        # One JSON object per line: the message plus the record's extra fields.
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+            },
+            "json_ensure_ascii": False,
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain" if DEVELOPMENT else "json",
+        },
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        name: {"level": env.str("LOG_LEVEL", default="INFO")}
-        for name in ("nicaventas", "availability", "quotes")
+        **{
+            name: {"level": env.str("LOG_LEVEL", default="INFO")}
+            for name in ("nicaventas", "availability", "quotes")
+        },
+        # Its debug lines show request URLs, and OpenWeather's carry the key.
+        "urllib3": {"level": "WARNING"},
     },
 }
 

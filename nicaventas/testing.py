@@ -1,9 +1,11 @@
 """Test helpers: the OpenWeather stand-in, private Redis servers, a base case."""
 
+import logging
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import unittest
 
@@ -11,6 +13,7 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.test import TestCase, override_settings
+from django.test.runner import DiscoverRunner
 from rest_framework.test import APIClient
 
 from nicaventas import cache as safe_cache
@@ -140,3 +143,23 @@ class ApiTestCase(TestCase):
     def quote(self, sku="AZ00001", city="Leon", country="ni", **extra):
         body = {"sku": sku, "city": city, "country": country}
         return self.client.post("/quote", body, format="json", **extra)
+
+
+class QuietRunner(DiscoverRunner):
+    """
+    Keep log lines out of the test report, and say why each skipped test was.
+
+    Tests that check logging capture it with assertLogs, which does not need
+    the console handler; -v 3 keeps the handler for debugging.
+    """
+
+    def setup_test_environment(self, **kwargs):
+        super().setup_test_environment(**kwargs)
+        if self.verbosity < 3:
+            for handler in logging.getLogger().handlers:
+                handler.setLevel(logging.CRITICAL + 1)
+
+    def suite_result(self, suite, result, **kwargs):
+        for test, reason in result.skipped:
+            print(f"skipped {test.id()}: {reason}", file=sys.stderr)
+        return super().suite_result(suite, result, **kwargs)
