@@ -42,6 +42,20 @@ def default_places() -> list[StandInPlace]:
     ]
 
 
+def places_from_file(path: str | Path) -> list[StandInPlace]:
+    """
+    Read more places from a JSON list of objects with `name`, `country`, `lat`,
+    `lon` and `weather`, the name of one of the recorded answers.
+    """
+    entries = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [
+        StandInPlace(
+            e["name"], e["country"].upper(), e["lat"], e["lon"], body(e["weather"])
+        )
+        for e in entries
+    ]
+
+
 def _fold(text: str) -> str:
     from availability.models import normalize_city
 
@@ -53,15 +67,15 @@ class OpenWeatherStandIn:
     Serve OpenWeather's answers from a thread; tests steer it and count calls.
 
     `delay` holds every answer back; `failure` (status, body, headers) replaces
-    every answer; `trickle` sends the body a byte at a time, that many seconds
-    apart.
+    every answer, its body sent as JSON unless it is bytes; `trickle` sends the
+    body a byte at a time, that many seconds apart.
     """
 
     def __init__(self, *, api_key: str = "stand-in-key", delay: float = 0.0):
         self.api_key = api_key
         self.delay = delay
         self.trickle = 0.0
-        self.failure: tuple[int, dict, dict] | None = None
+        self.failure: tuple[int, dict | bytes, dict] | None = None
         self.places = default_places()
         self.calls: list[str] = []
         self._lock = threading.Lock()
@@ -100,7 +114,11 @@ class OpenWeatherStandIn:
     def _place(self, city: str) -> StandInPlace:
         return next(p for p in self.places if _fold(p.name) == _fold(city))
 
-    def answer(self, path: str, query: dict) -> tuple[int, dict | list, dict]:
+    def answer(self, path: str, query: dict) -> tuple[int, dict | list | bytes, dict]:
+        if path == "/_count":
+            # Not OpenWeather's: how many calls came, for a benchmark to read.
+            with self._lock:
+                return 200, {"calls": len(self.calls)}, {}
         with self._lock:
             self.calls.append(path)
         if self.delay:
@@ -146,7 +164,10 @@ class OpenWeatherStandIn:
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 status, answer, headers = standin.answer(parts.path, query)
-                payload = json.dumps(answer, ensure_ascii=False).encode()
+                if isinstance(answer, bytes):
+                    payload = answer
+                else:
+                    payload = json.dumps(answer, ensure_ascii=False).encode()
 
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")

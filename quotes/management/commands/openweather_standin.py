@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from quotes.standin import OpenWeatherStandIn
+from quotes.standin import OpenWeatherStandIn, places_from_file
 
 
 class Command(BaseCommand):
@@ -17,9 +17,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--delay", type=float, default=0.0, help="Seconds before each answer."
         )
+        parser.add_argument(
+            "--places",
+            help="A JSON file of more places (see quotes.standin.places_from_file).",
+        )
 
-    def handle(self, *args, port, api_key, delay, **options):
-        standin = OpenWeatherStandIn(api_key=api_key, delay=delay).start(port)
+    def handle(self, *args, port, api_key, delay, places, **options):
+        standin = OpenWeatherStandIn(api_key=api_key, delay=delay)
+        if places:
+            standin.places.extend(places_from_file(places))
+        standin.start(port)
         self.stdout.write(f"OpenWeather stand-in on {standin.url}", ending="\n")
         self.stdout.flush()
         try:
