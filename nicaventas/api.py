@@ -22,7 +22,7 @@ from rest_framework import (
     serializers,
     throttling,
 )
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -61,12 +61,21 @@ def exception_handler(exc, context):
     """Render every error as JSON with a `detail` message."""
     response = _error_response(exc, context)
     request = context.get("request")
-    if response is not None and request is not None:
+    if response is not None and request is not None and not _browsing(exc, request):
         # Even to a browser on the browsable API: an error is JSON, not a page.
         request.accepted_renderer = JSONRenderer()
         request.accepted_media_type = JSONRenderer.media_type
 
     return response
+
+
+def _browsing(exc, request) -> bool:
+    # A browser opening a POST-only URL: the browsable API's page is its form.
+    return (
+        request.method == "GET"
+        and isinstance(exc, exceptions.MethodNotAllowed)
+        and isinstance(getattr(request, "accepted_renderer", None), BrowsableAPIRenderer)
+    )
 
 
 def _error_response(exc, context):

@@ -307,3 +307,27 @@ class BearerTokenTests(ApiTestCase):
 
         self.assertEqual(response.status_code, 200)
         self.assertIs(response.json()["active"], True)
+
+
+class BrowsableApiTests(ApiTestCase):
+    def test_browser_gets_the_browsable_api_page(self):
+        response = self.client.get(
+            "/active", {"country": "ni", "city": "Leon"}, HTTP_ACCEPT="text/html"
+        )
+
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("text/html", response["Content-Type"])
+        self.assertContains(response, "León")
+
+    def test_browser_opening_quote_gets_the_form_to_post(self):
+        response = self.client.get("/quote", HTTP_ACCEPT="text/html")
+
+        self.assertEqual(response.status_code, 405)
+        self.assertIn("text/html", response["Content-Type"])
+        self.assertContains(response, "<form", status_code=405)
+
+    def test_api_client_opening_quote_gets_json_405(self):
+        response = self.client.get("/quote")
+
+        self.assertEqual(response.status_code, 405)
+        self.assertEqual(response.json()["detail"], 'Method "GET" not allowed.')

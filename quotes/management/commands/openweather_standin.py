@@ -6,6 +6,8 @@ from quotes.standin import OpenWeatherStandIn, places_from_file
 
 
 class Command(BaseCommand):
+    # It serves OpenWeather's side: the service's checks are not its business.
+    requires_system_checks = []
     help = (
         "Serve a local stand-in for OpenWeather on 127.0.0.1: León rains, "
         "Managua has a clear sky, Chinandega has mist and light rain."
