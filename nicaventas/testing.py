@@ -101,12 +101,8 @@ def reset_cache() -> None:
         pass
 
 
-class ApiTestCase(TestCase):
-    """
-    A case with the initial data, an empty cache and an OpenWeather stand-in.
-
-    Cache invalidation runs on commit; wrap writes in `self.committed()`.
-    """
+class StandInMixin:
+    """Point the class's tests at an OpenWeather stand-in of its own."""
 
     standin: OpenWeatherStandIn
 
@@ -122,6 +118,14 @@ class ApiTestCase(TestCase):
             )
         )
         super().setUpClass()
+
+
+class ApiTestCase(StandInMixin, TestCase):
+    """
+    A case with the initial data, an empty cache and an OpenWeather stand-in.
+
+    Cache invalidation runs on commit; wrap writes in `self.committed()`.
+    """
 
     @classmethod
     def setUpTestData(cls):

@@ -13,13 +13,13 @@ from rest_framework.test import APIClient
 from availability.models import City
 from nicaventas import cache
 from nicaventas.testing import (
-    STANDIN_KEY,
     ApiTestCase,
+    StandInMixin,
     requires_redis_server,
     reset_cache,
 )
 from quotes.models import Product
-from quotes.standin import OpenWeatherStandIn, StandInPlace, body
+from quotes.standin import StandInPlace, body
 from quotes.weather import PLACE_KEY
 from quotes.tests.cases import (
     PrivateRedisMixin,
@@ -175,23 +175,10 @@ class GeocodingTests(ApiTestCase):
         self.assertIn("OpenWeather does not know", response.json()["detail"])
 
 
-class StampedeTests(TransactionTestCase):
+class StampedeTests(StandInMixin, TransactionTestCase):
     """Many quotes at once on a cold cache, each in a thread of its own."""
 
     threads = 24
-
-    @classmethod
-    def setUpClass(cls):
-        cls.standin = OpenWeatherStandIn(api_key=STANDIN_KEY).start()
-        cls.addClassCleanup(cls.standin.stop)
-        cls.enterClassContext(
-            override_settings(
-                OPENWEATHER_BASE_URL=cls.standin.url,
-                OPENWEATHER_API_KEY=STANDIN_KEY,
-                OPENWEATHER_TIMEOUT=2.0,
-            )
-        )
-        super().setUpClass()
 
     def setUp(self):
         call_command("seed", stdout=open(os.devnull, "w"))
