@@ -118,7 +118,13 @@ def json_error(status: int, msg: str | None = None) -> JsonResponse:
             msg = f"{HTTPStatus(status).phrase.capitalize()}."
         except ValueError:
             msg = "Error."
-    return JsonResponse({"detail": msg}, status=status)
+    return compact_json({"detail": msg}, status=status)
+
+
+def compact_json(data: dict, status: int = 200) -> JsonResponse:
+    """Return data as DRF renders it: compact, accents unescaped."""
+    params = {"ensure_ascii": False, "separators": (",", ":")}
+    return JsonResponse(data, status=status, json_dumps_params=params)
 
 
 def json_error_view(status: int, msg: str | None = None):

@@ -10,11 +10,12 @@ import logging
 from django.core.cache import caches
 from django.db import Error as DatabaseError
 from django.db import connection
-from django.http import JsonResponse
 from django.views.decorators.http import require_safe
 from django_redis import get_redis_connection
 from django_redis.cache import RedisCache
 from redis.exceptions import RedisError
+
+from nicaventas.api import compact_json
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ logger = logging.getLogger(__name__)
 @require_safe
 def health(request):
     """Answer as long as the process does; touch neither database nor Redis."""
-    return JsonResponse({"status": "ok"})
+    return compact_json({"status": "ok"})
 
 
 @require_safe
@@ -31,10 +32,10 @@ def ready(request):
     parts = {"database": _database(), "redis": _redis()}
     down = [name for name, state in parts.items() if state == "unreachable"]
     if not down:
-        return JsonResponse({"status": "ready", **parts})
+        return compact_json({"status": "ready", **parts})
 
     msg = f"Not ready: {' and '.join(down)} unreachable."
-    return JsonResponse({"status": "unavailable", **parts, "detail": msg}, status=503)
+    return compact_json({"status": "unavailable", **parts, "detail": msg}, status=503)
 
 
 def _database() -> str:

@@ -276,6 +276,8 @@ LOGGING = {
         },
         # Its debug lines show request URLs, and OpenWeather's carry the key.
         "urllib3": {"level": "WARNING"},
+        # Django's own console handler would print each of its lines twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
     },
 }
 
