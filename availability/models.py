@@ -5,6 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 
+NAME_KEY_LENGTH = 100
+
+
 def normalize_city(name: str) -> str:
     """Return the key two spellings of one city share: no case, accents, blanks."""
     decomposed = unicodedata.normalize("NFKD", name.strip().casefold())
@@ -12,9 +15,19 @@ def normalize_city(name: str) -> str:
     return " ".join(bare.split())
 
 
+def is_country_code(value: str) -> bool:
+    """Tell an ISO 3166-1 alpha-2 code, in ASCII letters of any case."""
+    return (
+        len(value) == 2
+        and value.isascii()
+        and value.isalpha()
+        and pycountry.countries.get(alpha_2=value.upper()) is not None
+    )
+
+
 def validate_country(value: str) -> None:
-    if pycountry.countries.get(alpha_2=(value or "").upper()) is None:
-        msg = f"'{value}' is not an ISO 3166-1 alpha-2 country code."
+    if not is_country_code(value or ""):
+        msg = "Not an ISO 3166-1 alpha-2 country code."
         raise ValidationError(msg, code="country")
 
 
@@ -22,10 +35,23 @@ class CityQuerySet(models.QuerySet):
     def update(self, **kwargs):
         from availability import services
 
+        if "name" in kwargs and "name_key" not in kwargs:
+            # The key is computed from each name: one value cannot serve all rows.
+            msg = "Rename cities one by one with save() or through bulk_update()."
+            raise TypeError(msg)
         rows = super().update(**kwargs)
         # update() sends no signal, and the rows it touched are not known here.
         services.active_forget_all()
         return rows
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        # Rows are written through update(), which forgets every answer.
+        fields = list(fields)
+        if "name" in fields and "name_key" not in fields:
+            for city in objs:
+                city.name_key = normalize_city(city.name)
+            fields.append("name_key")
+        return super().bulk_update(objs, fields, *args, **kwargs)
 
     def bulk_create(self, objs, *args, **kwargs):
         from availability import services
@@ -47,7 +73,7 @@ class City(models.Model):
     name = models.CharField(max_length=100)
     # The city's identity: computed here and compared byte for byte (binary
     # collation on MariaDB, see migration 0002), never through a collation.
-    name_key = models.CharField(max_length=100, editable=False)
+    name_key = models.CharField(max_length=NAME_KEY_LENGTH, editable=False)
     active = models.BooleanField(default=False)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
@@ -94,6 +120,9 @@ class City(models.Model):
         self.name_key = normalize_city(self.name)
         if not self.name_key:
             raise ValidationError({"name": "A city needs a name."})
+        if len(self.name_key) > NAME_KEY_LENGTH:
+            # Normalising lengthens some letters (ß, ligatures).
+            raise ValidationError({"name": "This city name is too long."})
 
     def validate_constraints(self, exclude=None):
         # name_key is on no form: check it whenever the name is checked.

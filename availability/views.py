@@ -9,7 +9,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from availability import services
-from availability.models import normalize_city
 from nicaventas.api import (
     CityField,
     CountryField,
@@ -55,12 +54,6 @@ class ActiveApi(APIView):
             required=False, help_text="False for a new city when left out."
         )
 
-        def validate_city(self, value):
-            # Accents alone, say, leave nothing to tell the city by.
-            if not normalize_city(value):
-                raise serializers.ValidationError("A city needs a name.")
-            return value
-
     @extend_schema_serializer(component_name="CitySet")
     class SetSerializer(RegisterSerializer):
         active = StrictBooleanField()
@@ -75,7 +68,15 @@ class ActiveApi(APIView):
     def perform_authentication(self, request):
         # Reading needs no token: a stray Authorization header is not an error.
         if is_write(request, self):
+            # Counted before the token is checked, so guessing it is throttled.
+            self.check_throttles(request)
             super().perform_authentication(request)
+
+    def check_throttles(self, request):
+        if getattr(request, "throttles_checked", False):
+            return
+        request.throttles_checked = True
+        super().check_throttles(request)
 
     @extend_schema(
         parameters=[QuerySerializer],

@@ -5,7 +5,6 @@ import re
 import unicodedata
 from http import HTTPStatus
 
-import pycountry
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -27,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from availability.models import NAME_KEY_LENGTH, is_country_code, normalize_city
 from nicaventas import cache
 
 logger = logging.getLogger(__name__)
@@ -237,7 +237,7 @@ class CountryField(StrictCharField):
     """An ISO 3166-1 alpha-2 code, any case in, lower case out."""
 
     default_error_messages = {
-        "unknown": "'{value}' is not an ISO 3166-1 alpha-2 country code.",
+        "unknown": "Not an ISO 3166-1 alpha-2 country code (such as ni).",
     }
 
     def __init__(self, **kwargs):
@@ -247,8 +247,8 @@ class CountryField(StrictCharField):
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
-        if pycountry.countries.get(alpha_2=value.upper()) is None:
-            self.fail("unknown", value=value)
+        if not is_country_code(value):
+            self.fail("unknown")
         return value.lower()
 
 
@@ -259,6 +259,8 @@ class CityField(StrictCharField):
         "unprintable": (
             "A city name holds letters, digits, spaces and punctuation only."
         ),
+        "nameless": "A city needs a name.",
+        "too_long": "This city name is too long once its letters are spelled out.",
     }
 
     def __init__(self, **kwargs):
@@ -269,6 +271,13 @@ class CityField(StrictCharField):
         value = super().to_internal_value(data)
         if not all(unicodedata.category(c).startswith(CITY_CATEGORIES) for c in value):
             self.fail("unprintable")
+        key = normalize_city(value)
+        if not key:
+            # Accents alone, say, leave nothing to tell the city by.
+            self.fail("nameless")
+        if len(value) <= NAME_KEY_LENGTH < len(key):
+            # Normalising lengthens some letters (ß, ligatures).
+            self.fail("too_long")
         return value
 
 

@@ -10,6 +10,7 @@ import logging
 from django.core.cache import caches
 from django.db import Error as DatabaseError
 from django.db import connection
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from django_redis import get_redis_connection
 from django_redis.cache import RedisCache
@@ -20,12 +21,14 @@ from nicaventas.api import compact_json
 logger = logging.getLogger(__name__)
 
 
+@csrf_exempt
 @require_safe
 def health(request):
     """Answer as long as the process does; touch neither database nor Redis."""
     return compact_json({"status": "ok"})
 
 
+@csrf_exempt
 @require_safe
 def ready(request):
     """Answer 200 if the database and Redis answer, else 503 naming which."""

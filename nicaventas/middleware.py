@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 
 from nicaventas.api import json_error
 
@@ -22,6 +23,12 @@ class JsonErrorsMiddleware:
         if api and self._too_large(request):
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             return json_error(413, f"The request body is larger than {limit} bytes.")
+
+        if api:
+            try:
+                request.GET  # noqa: B018 - parsed here to refuse it as JSON
+            except SuspiciousOperation:
+                return json_error(400, "Too many query parameters.")
 
         response = self.get_response(request)
         if (

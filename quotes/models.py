@@ -66,6 +66,10 @@ class Product(models.Model):
         product.stored_sku = product.__dict__.get("sku")
         return product
 
+    def clean(self):
+        # Before the unique check, which compares SKUs as stored.
+        self.sku = (self.sku or "").strip().upper()
+
     def save(self, *args, **kwargs):
         self.sku = self.sku.strip().upper()
         super().save(*args, **kwargs)

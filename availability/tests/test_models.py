@@ -3,6 +3,7 @@ from django.db import IntegrityError, transaction
 from django.test import TestCase
 
 from availability.models import City, normalize_city
+from nicaventas.testing import ApiTestCase
 
 
 class NormalizeCityTests(TestCase):
@@ -79,3 +80,19 @@ class CityIdentityTests(TestCase):
 
         city.refresh_from_db()
         self.assertEqual(city.country, "mx")
+
+
+class CityBulkRenameTests(ApiTestCase):
+    def test_bulk_update_of_names_keeps_the_lookup_key(self):
+        city = City.objects.get(name="Chinandega")
+        city.name = "Chinandega Norte"
+
+        with self.committed():
+            City.objects.bulk_update([city], ["name"])
+
+        self.assertEqual(self.active("chinandega norte").status_code, 200)
+        self.assertEqual(self.active("Chinandega").status_code, 404)
+
+    def test_one_name_for_many_rows_is_refused(self):
+        with self.assertRaises(TypeError):
+            City.objects.filter(country="ni").update(name="Same")

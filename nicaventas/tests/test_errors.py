@@ -3,7 +3,7 @@
 import json
 from unittest import mock
 
-from django.test import override_settings
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from availability.models import City
@@ -331,3 +331,61 @@ class BrowsableApiTests(ApiTestCase):
 
         self.assertEqual(response.status_code, 405)
         self.assertEqual(response.json()["detail"], 'Method "GET" not allowed.')
+
+
+class BreakerFindingsTests(ApiTestCase):
+    """Inputs a hostile tester sent that once gave a 500 or a wrong answer."""
+
+    def test_lone_surrogate_in_country_is_400(self):
+        body = '{"sku": "AZ00001", "country": "\\ud800i", "city": "Leon"}'
+
+        response = self.client.post("/quote", body, content_type="application/json")
+
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("country", response.json()["errors"])
+
+    def test_letters_that_only_upper_case_to_a_code_are_not_a_country(self):
+        for country in ("\u0131t", "\u017fe"):
+            with self.subTest(country=country):
+                response = self.client.post(
+                    "/active",
+                    {"country": country, "city": "Roma"},
+                    format="json",
+                    **OPERATOR,
+                )
+
+                self.assertEqual(response.status_code, 400)
+        self.assertFalse(City.objects.filter(name="Roma").exists())
+
+    def test_too_many_query_parameters_is_400_json(self):
+        query = "&".join(["a"] * 1001) + "&city=Leon&country=ni"
+
+        response = self.client.get(f"/active?{query}")
+
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json(), {"detail": "Too many query parameters."})
+
+    def test_name_that_lengthens_when_normalised_is_400_not_503(self):
+        name = "Straße" * 16 + "abcd"
+
+        response = self.client.post(
+            "/active", {"country": "de", "city": name}, format="json", **OPERATOR
+        )
+
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("too long", response.json()["errors"]["city"][0])
+
+    def test_quote_for_a_city_of_accents_only_is_400(self):
+        response = self.quote(city="\u0301\u0301")
+
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(self.standin.calls, [])
+
+    def test_posting_to_health_is_405_not_403(self):
+        browser = Client(enforce_csrf_checks=True)
+        for path in ("/health", "/ready"):
+            with self.subTest(path=path):
+                response = browser.post(path)
+
+                self.assertEqual(response.status_code, 405)
+                self.assertIn("GET", response["Allow"])

@@ -99,15 +99,26 @@ class ThrottleTests(ApiTestCase):
         self.assertThrottled(response)
 
     @rates()
-    def test_writes_without_token_are_refused_before_counting(self):
-        refused = [
-            self.client.put("/active", {}, format="json").status_code for _ in range(3)
+    def test_guessing_the_token_is_throttled_like_any_write(self):
+        wrong = {"HTTP_AUTHORIZATION": "Bearer not-the-token"}
+        guesses = [
+            self.client.put("/active", {}, format="json", **wrong).status_code
+            for _ in range(3)
         ]
 
         after = self.put(False)
 
-        self.assertEqual(refused, [401, 401, 401])
-        self.assertEqual(after.status_code, 200)
+        self.assertEqual(guesses, [401, 401, 429])
+        self.assertThrottled(after)
+        self.assertIs(City.objects.get(name="León").active, True)
+
+    @rates()
+    def test_an_authorised_write_is_counted_once(self):
+        self.put(False)
+
+        second = self.put(True)
+
+        self.assertEqual(second.status_code, 200)
 
     def test_default_rates_let_a_busy_test_through(self):
         statuses = {self.quote().status_code for _ in range(100)}

@@ -568,3 +568,21 @@ class QuoteInvalidationTests(ApiTestCase):
         answer = self.quote().json()
         self.assertEqual(answer["cache"], "miss")
         self.assertEqual(answer["price"], 30.0)
+
+
+class ProductAdminTests(ApiTestCase):
+    def test_adding_an_existing_sku_in_lower_case_is_a_form_error(self):
+        user = get_user_model().objects.create_superuser("admin", "a@example.com", "pw")
+        self.client.force_login(user)
+        form = {
+            "sku": "az00001",
+            "description": "Otro paraguas",
+            "base_price": "3.00",
+            **inline_forms("rules", []),
+        }
+
+        response = self.client.post("/admin/quotes/product/add/", form)
+
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "already exists")
+        self.assertEqual(Product.objects.filter(sku="AZ00001").count(), 1)
