@@ -12,6 +12,7 @@ logger = logging.getLogger(__name__)
 ANSWER_KEY = "active:{country}:{city}"
 CITY_VERSION_KEY = "active-version:{country}:{city}"
 TABLE_VERSION_KEY = "active-version:all"
+cache.forget_after_outage(TABLE_VERSION_KEY)
 
 
 class CityNotFound(NotFound):

@@ -13,6 +13,7 @@ are read before the database, so an answer computed from rows that changed
 meanwhile carries the old token and is never served.
 """
 
+import atexit
 import hashlib
 import json
 import logging
@@ -48,6 +49,9 @@ class _Breaker:
         paused = time.monotonic() - self._failed_at < settings.CACHE_RETRY_AFTER
         return not (self.down and paused)
 
+    def retry_now(self) -> None:
+        self._failed_at = 0.0
+
     def failed(self, error: Exception) -> None:
         with self._lock:
             self._failed_at = time.monotonic()
@@ -58,11 +62,13 @@ class _Breaker:
                 )
 
     def succeeded(self) -> None:
-        if self.down:
-            with self._lock:
-                if self.down:
-                    self.down = False
-                    logger.warning("Cache reachable again")
+        if not self.down:
+            return
+        with self._lock:
+            recovered, self.down = self.down, False
+        if recovered:
+            logger.warning("Cache reachable again")
+            _forget_after_outage()
 
 
 breaker = _Breaker()
@@ -70,11 +76,29 @@ _FAILED = object()
 
 # Version keys whose new token could not be written when their change
 # committed, the cache being down. Answers that change made wrong may still be
-# in the cache, so nothing is read from it until those tokens are written.
-# TODO: another process may serve such an answer until its TTL ends if this
-# one, the only one that knows, never reads the cache again.
+# in the cache, so nothing is read from it until those tokens are written; a
+# thread keeps trying meanwhile, and so does the process as it exits.
+# TODO: a process killed outright, or an outage longer than the cache
+# lifetimes, can still leave other processes serving an answer made wrong by
+# a change, until that answer expires.
 _unwritten_versions: set[str] = set()
 _versions_lock = threading.Lock()
+_retrier: threading.Thread | None = None
+EXIT_RETRY_SECONDS = 5.0
+
+# Version keys that cover whole tables. A process that saw the cache fail may
+# have missed announcing a change, so on recovery it forgets every answer.
+_table_versions: set[str] = set()
+
+
+def forget_after_outage(*keys: str) -> None:
+    """Register version keys to renew whenever the cache comes back."""
+    _table_versions.update(keys)
+
+
+def _forget_after_outage() -> None:
+    for key in sorted(_table_versions):
+        store(key, uuid.uuid4().hex, None)
 
 
 def _call(operation, *args, default=None):
@@ -117,7 +141,11 @@ def get_many(keys: list[str]) -> dict:
     if _unwritten_versions and not _write_versions():
         return {}
     safe = {_safe_key(key): key for key in keys}
+    recovering = breaker.down
     raw = _call(cache.get_many, list(safe), default={})
+    if recovering:
+        # Read before the tables' versions were renewed: may be stale.
+        return {}
 
     return {safe[key]: _decode(safe[key], value) for key, value in raw.items()}
 
@@ -125,7 +153,10 @@ def get_many(keys: list[str]) -> dict:
 def get(key: str):
     if _unwritten_versions and not _write_versions():
         return None
-    return _decode(key, _call(cache.get, _safe_key(key)))
+    recovering = breaker.down
+    raw = _call(cache.get, _safe_key(key))
+
+    return None if recovering else _decode(key, raw)
 
 
 def store(key: str, value, timeout: float | None) -> bool:
@@ -222,9 +253,44 @@ def bump_versions(*keys: str) -> None:
     def bump():
         with _versions_lock:
             _unwritten_versions.update(keys)
-        _write_versions()
+        if not _write_versions():
+            _keep_trying()
 
     transaction.on_commit(bump)
+
+
+def _keep_trying() -> None:
+    global _retrier
+
+    def retry():
+        give_up_at = time.monotonic() + max(
+            settings.QUOTE_CACHE_TTL, settings.ACTIVE_CACHE_TTL
+        )
+        while _unwritten_versions and time.monotonic() < give_up_at:
+            time.sleep(max(settings.CACHE_RETRY_AFTER, 0.05))
+            _write_versions()
+
+    with _versions_lock:
+        if _retrier is None or not _retrier.is_alive():
+            _retrier = threading.Thread(target=retry, daemon=True)
+            _retrier.start()
+
+
+@atexit.register
+def _write_versions_before_exit() -> None:
+    # A shell or command that changed rows while the cache was down is the
+    # only one that knows; it waits a little for the cache to come back.
+    give_up_at = time.monotonic() + EXIT_RETRY_SECONDS
+    while _unwritten_versions and time.monotonic() < give_up_at:
+        breaker.retry_now()
+        if not _write_versions():
+            time.sleep(0.2)
+    if _unwritten_versions:
+        logger.error(
+            "Cache unreachable: answers made stale by changes to %s may be "
+            "served until they expire",
+            ", ".join(sorted(_unwritten_versions)),
+        )
 
 
 def _write_versions() -> bool:

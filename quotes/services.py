@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 QUOTE_KEY = "quote:{sku}:{country}:{city}"
 PRODUCT_VERSION_KEY = "pricing-version:{sku}"
 PRICING_VERSION_KEY = "pricing-version:all"
+cache.forget_after_outage(PRICING_VERSION_KEY)
 CENT = Decimal("0.01")
 
 

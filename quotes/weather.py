@@ -16,6 +16,7 @@ from django.conf import settings
 
 from availability.models import City
 from nicaventas import cache
+from nicaventas.api import ServiceError
 from quotes.openweather import (
     Coordinates,
     OpenWeatherClient,
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 WEATHER_KEY = "weather:{country}:{city}"
 STALE_WEATHER_KEY = "weather-stale:{country}:{city}"
 LOCK_KEY = "weather-lock:{country}:{city}"
+FAILED_KEY = "weather-failed:{country}:{city}"
 PLACE_KEY = "place:{country}:{city}"
 PLACE_TTL = 24 * 60 * 60
 POLL_SECONDS = 0.02
@@ -67,27 +69,54 @@ def weather_get(*, place: Place) -> Weather:
     if cached:
         return cached
 
+    failed_key = FAILED_KEY.format(**parts)
+    waiting_since = time.time()
     give_up_at = time.monotonic() + settings.OPENWEATHER_TIMEOUT + 0.5
     lock_ttl = int(settings.OPENWEATHER_TIMEOUT * 2) + 1
     while True:
         if cache.add(lock_key, 1, lock_ttl):
             try:
-                # The previous holder may have stored the weather and let go
-                # between the look above and this lock.
-                return _cached(weather_key) or _fetch(place)
+                # The previous holder may have finished and let go between the
+                # look above and this lock.
+                found = cache.get_many([weather_key, failed_key])
+                _raise_if_failed_since(found.get(failed_key), waiting_since)
+                return _as_weather(found.get(weather_key)) or _fetch(place)
+            except ServiceError as error:
+                # Those waiting for this very call share its outcome rather
+                # than repeat it; later requests ask again.
+                outcome = {"at": time.time(), "status": error.status_code}
+                outcome |= {"detail": error.detail, "headers": error.headers}
+                cache.store(failed_key, outcome, lock_ttl)
+                raise
             finally:
                 cache.delete(lock_key)
         if not cache.is_available() or time.monotonic() > give_up_at:
             # No cache to coordinate through, or the asker is too slow.
             return _fetch(place)
         time.sleep(POLL_SECONDS)
-        cached = _cached(weather_key)
+        found = cache.get_many([weather_key, failed_key])
+        cached = _as_weather(found.get(weather_key))
         if cached:
             return cached
+        _raise_if_failed_since(found.get(failed_key), waiting_since)
+
+
+def _raise_if_failed_since(outcome, since: float) -> None:
+    try:
+        if float(outcome["at"]) < since:
+            return
+        error = ServiceError(str(outcome["detail"]), headers=outcome["headers"])
+        error.status_code = int(outcome["status"])
+    except (KeyError, TypeError, ValueError):
+        return
+    raise error
 
 
 def _cached(key: str) -> Weather | None:
-    entry = cache.get(key)
+    return _as_weather(cache.get(key))
+
+
+def _as_weather(entry) -> Weather | None:
     try:
         conditions = [int(c) for c in entry["conditions"]]
         weather = Weather(conditions, "cached", float(entry["at"]))

@@ -2,12 +2,14 @@ import os
 import signal
 import socket
 import threading
+import time
 import unittest
 from unittest import mock
 
+import redis
 from django.test import SimpleTestCase, override_settings
 
-from nicaventas import testing
+from nicaventas import cache, testing
 from nicaventas.testing import (
     OPERATOR,
     ApiTestCase,
@@ -43,9 +45,8 @@ class SilentRedis:
             connection.close()
 
 
-@requires_redis_server
-class RedisOutageTests(ApiTestCase):
-    """With Redis gone, every endpoint answers from the database."""
+class PrivateRedisCase(ApiTestCase):
+    """The cache on a redis-server of the test's own, to stop and pause."""
 
     def setUp(self):
         super().setUp()
@@ -60,6 +61,11 @@ class RedisOutageTests(ApiTestCase):
     def put(self, active: bool):
         body = {"country": "ni", "city": "Leon", "active": active}
         return self.client.put("/active", body, format="json", **OPERATOR)
+
+
+@requires_redis_server
+class RedisOutageTests(PrivateRedisCase):
+    """With Redis gone, every endpoint answers from the database."""
 
     def test_every_endpoint_answers_from_database(self):
         self.assertEqual(self.active().json()["cache"], "miss")
@@ -172,6 +178,76 @@ class RedisOutageTests(ApiTestCase):
         self.assertEqual(after["cache"], "miss")
         self.assertIs(after["active"], False)
         self.assertEqual(self.active().json()["cache"], "hit")
+
+
+@requires_redis_server
+class OutageAftermathTests(PrivateRedisCase):
+    """A change the cache missed is still announced once it comes back."""
+
+    version_key = "nicaventas-test:1:active-version:ni:leon"
+
+    def pause_redis(self):
+        os.kill(self.redis.process.pid, signal.SIGSTOP)
+        self.addCleanup(os.kill, self.redis.process.pid, signal.SIGCONT)
+
+    def resume_redis(self):
+        os.kill(self.redis.process.pid, signal.SIGCONT)
+
+    def stored_token(self):
+        return redis.Redis(port=self.redis.port).get(self.version_key)
+
+    def wait_for(self, condition):
+        for _ in range(100):
+            if condition():
+                return True
+            time.sleep(0.05)
+        return False
+
+    def test_recovery_forgets_answers_other_processes_may_have_left_stale(self):
+        self.active()
+        self.assertEqual(self.active().json()["cache"], "hit")
+        self.pause_redis()
+        with self.assertLogs("nicaventas.cache", "WARNING"):
+            self.active()
+        self.resume_redis()
+
+        with override_settings(CACHE_RETRY_AFTER=0), self.assertLogs(
+            "nicaventas.cache", "WARNING"
+        ):
+            after = self.active().json()
+
+        self.assertEqual(after["cache"], "miss")
+        self.assertEqual(self.active().json()["cache"], "hit")
+
+    def test_change_missed_by_the_cache_reaches_it_without_another_request(self):
+        self.active()
+        before = self.stored_token()
+        self.pause_redis()
+        with override_settings(CACHE_RETRY_AFTER=0.05), self.assertLogs(
+            "nicaventas.cache", "WARNING"
+        ):
+            with self.committed():
+                self.assertEqual(self.put(active=False).status_code, 200)
+            self.resume_redis()
+
+            renewed = self.wait_for(lambda: self.stored_token() != before)
+
+        self.assertTrue(renewed)
+        self.assertEqual(cache._unwritten_versions, set())
+
+    def test_exiting_process_waits_briefly_to_announce_its_change(self):
+        self.active()
+        before = self.stored_token()
+        self.pause_redis()
+        with self.assertLogs("nicaventas.cache", "WARNING"):
+            with mock.patch.object(cache, "_keep_trying"), self.committed():
+                self.put(active=False)
+        threading.Timer(0.5, self.resume_redis).start()
+
+        with self.assertLogs("nicaventas.cache", "WARNING"):
+            cache._write_versions_before_exit()
+
+        self.assertNotEqual(self.stored_token(), before)
 
 
 class RequiresRedisServerTests(SimpleTestCase):

@@ -236,6 +236,29 @@ class StampedeTests(StandInMixin, TransactionTestCase):
         self.assertEqual({r.json()["city"] for r in responses}, {"León"})
         self.assertEqual(self.standin.count(WEATHER), 1)
 
+    def test_failed_call_is_shared_by_those_waiting_for_it(self):
+        self.standin.failure = (500, {"cod": 500, "message": "down"}, {})
+        payload = {"sku": "AZ00001", "country": "ni", "city": "Leon"}
+
+        responses = self.quote_together([payload] * self.threads)
+        calls_of_the_burst = self.standin.count(WEATHER)
+        later = APIClient().post("/quote", payload, format="json")
+
+        self.assertEqual([r.status_code for r in responses], [502] * self.threads)
+        self.assertEqual(calls_of_the_burst, 1)
+        self.assertEqual(later.status_code, 502)
+        self.assertEqual(self.standin.count(WEATHER), 2)
+
+    def test_rate_limit_shared_with_waiters_keeps_retry_after(self):
+        self.standin.failure = (429, body("rate-limited"), {"Retry-After": "30"})
+        payload = {"sku": "AZ00001", "country": "ni", "city": "Leon"}
+
+        responses = self.quote_together([payload] * self.threads)
+
+        self.assertEqual({r.status_code for r in responses}, {503})
+        self.assertEqual({r["Retry-After"] for r in responses}, {"30"})
+        self.assertEqual(self.standin.count(WEATHER), 1)
+
     def test_cities_quoted_together_ask_once_each(self):
         cities = ["Leon", "Managua", "Chinandega"]
         bodies = [
