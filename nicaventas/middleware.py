@@ -18,12 +18,21 @@ class JsonErrorsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
+    @staticmethod
+    def _chunked(request) -> bool:
+        # Django reads a body of CONTENT_LENGTH bytes: a chunked one would be
+        # taken for an empty body and answered as if fields were missing.
+        encoding = request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        return "chunked" in encoding and not request.META.get("CONTENT_LENGTH")
+
     def __call__(self, request):
         api = not request.path.startswith("/admin/")
         if api and self._too_large(request):
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             return json_error(413, f"The request body is larger than {limit} bytes.")
 
+        if api and self._chunked(request):
+            return json_error(411, "Send the body with a Content-Length header.")
         if api:
             try:
                 request.GET  # noqa: B018 - parsed here to refuse it as JSON

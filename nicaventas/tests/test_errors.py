@@ -389,3 +389,18 @@ class BreakerFindingsTests(ApiTestCase):
 
                 self.assertEqual(response.status_code, 405)
                 self.assertIn("GET", response["Allow"])
+
+
+class ChunkedBodyTests(ApiTestCase):
+    def test_chunked_body_without_length_is_411_not_missing_fields(self):
+        response = self.client.generic(
+            "POST",
+            "/quote",
+            b"",
+            content_type="application/json",
+            HTTP_TRANSFER_ENCODING="chunked",
+            CONTENT_LENGTH="",
+        )
+
+        self.assertEqual(response.status_code, 411)
+        self.assertIn("Content-Length", response.json()["detail"])
