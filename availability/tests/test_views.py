@@ -1,3 +1,6 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from availability.models import City
 from nicaventas.testing import OPERATOR, ApiTestCase
 
@@ -19,6 +22,13 @@ class ActiveGetTests(ApiTestCase):
             second.json(),
             {"active": True, "country": "ni", "city": "León", "cache": "hit"},
         )
+
+    def test_miss_costs_two_queries_at_most(self):
+        with CaptureQueriesContext(connection) as queries:
+            response = self.active()
+
+        self.assertEqual(response.json()["cache"], "miss")
+        self.assertLessEqual(len(queries), 2)
 
     def test_hit_touches_no_database(self):
         self.active()

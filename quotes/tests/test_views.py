@@ -318,6 +318,14 @@ class QuoteCacheTests(ApiTestCase):
         )
         self.assertIn(b'"price":15.0', hit.content)
 
+    def test_cold_miss_costs_two_queries_at_most(self):
+        with CaptureQueriesContext(connection) as queries:
+            response = self.quote("AZ00001", "Managua")
+
+        self.assertEqual(response.json()["cache"], "miss")
+        self.assertEqual(response.json()["weather"]["source"], "live")
+        self.assertLessEqual(len(queries), 2)
+
     def test_miss_with_cached_weather_costs_two_queries_at_most(self):
         self.quote("AZ00001")
         calls = self.standin.count()
