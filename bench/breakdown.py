@@ -98,9 +98,9 @@ def main() -> None:
         "/active cached answer (service)": lambda: availability.active_get(
             country=cities.COUNTRY, city=city
         ),
-        "/quote input validation": lambda: QuoteApi.InputSerializer(
-            data=body
-        ).is_valid(raise_exception=True),
+        "/quote input validation": lambda: QuoteApi.InputSerializer(data=body).is_valid(
+            raise_exception=True
+        ),
         "/quote cached answer (service)": lambda: quotes.quote_price(**body),
     }
 

@@ -50,6 +50,5 @@ def cold_city(pool: str, index: int) -> str:
 def cold_cities(pool: str) -> list[tuple[str, float, float]]:
     """Return the pool's names, each at the coordinates of one of the twenty."""
     return [
-        (cold_city(pool, i), *CITIES[i % len(CITIES)][1:])
-        for i in range(POOLS[pool])
+        (cold_city(pool, i), *CITIES[i % len(CITIES)][1:]) for i in range(POOLS[pool])
     ]

@@ -146,29 +146,48 @@ class Bench:
         self.processes.append(
             subprocess.Popen(
                 [
-                    PYTHON, "manage.py", "openweather_standin",
-                    "--port", str(self.standin_port),
-                    "--delay", str(OPENWEATHER_DELAY),
-                    "--places", str(self.work / "places.json"),
+                    PYTHON,
+                    "manage.py",
+                    "openweather_standin",
+                    "--port",
+                    str(self.standin_port),
+                    "--delay",
+                    str(OPENWEATHER_DELAY),
+                    "--places",
+                    str(self.work / "places.json"),
                 ],
-                cwd=ROOT, env=self.env, stdout=log, stderr=log,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=log,
             )
         )
         self.processes.append(
             subprocess.Popen(
                 [
-                    PYTHON, "-m", "gunicorn", "nicaventas.wsgi:application",
-                    "--workers", str(self.workers),
-                    "--bind", f"127.0.0.1:{self.service_port}",
-                    "--log-level", "warning",
+                    PYTHON,
+                    "-m",
+                    "gunicorn",
+                    "nicaventas.wsgi:application",
+                    "--workers",
+                    str(self.workers),
+                    "--bind",
+                    f"127.0.0.1:{self.service_port}",
+                    "--log-level",
+                    "warning",
                 ],
-                cwd=ROOT, env=self.env, stdout=log, stderr=log,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=log,
             )
         )
         wait_for(f"{self.standin}/_count")
         wait_for(f"{self.base}/bench/floor")
-        say(f"gunicorn ({self.workers} workers) on {self.base}, stand-in on "
-            f"{self.standin}")
+        say(
+            f"gunicorn ({self.workers} workers) on {self.base}, stand-in on "
+            f"{self.standin}"
+        )
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -207,8 +226,10 @@ class Bench:
         before = self.standin_calls()
         self.facts["calls"] = self.quote_all(files["calls"], connections=8)
         self.facts["calls"]["openweather"] = self.standin_calls() - before
-        say(f"{QUOTES_FOR_CALLS} quotes from cold: "
-            f"{self.facts['calls']['openweather']} OpenWeather calls")
+        say(
+            f"{QUOTES_FOR_CALLS} quotes from cold: "
+            f"{self.facts['calls']['openweather']} OpenWeather calls"
+        )
 
         self.measure("quote hit", files["quote hit"])
         for line in files["active hit"].read_text().splitlines():
@@ -290,9 +311,18 @@ class Bench:
     def wrk(self, path: Path, mode: str, seconds: int, connections: int) -> dict:
         done = subprocess.run(
             [
-                "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-                "-s", str(ROOT / "bench" / "load.lua"), self.base,
-                "--", str(path), mode,
+                "wrk",
+                "-t1",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(ROOT / "bench" / "load.lua"),
+                self.base,
+                "--",
+                str(path),
+                mode,
             ],
             capture_output=True,
             text=True,

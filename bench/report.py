@@ -99,7 +99,9 @@ def _markdown(results, facts, workers, duration) -> str:
         "",
     ]
     for name in ("active hit", "quote hit"):
-        ratios = [runs[name]["p50_ms"] / runs["floor"]["p50_ms"] for runs in (one, busy)]
+        ratios = [
+            runs[name]["p50_ms"] / runs["floor"]["p50_ms"] for runs in (one, busy)
+        ]
         lines.append(
             f"- {name}: p50 ≤ {HIT_GOAL}× floor p50: "
             f"{_verdict(ratios[0], HIT_GOAL, '×')} ({ratios[1]:.2f}×)"
@@ -137,11 +139,17 @@ def _plot(results, workers, path: Path) -> None:
             axes.bar_label(bars, fmt="%.1f", fontsize=7, padding=2)
         floor = runs["floor"]["p50_ms"]
         axes.axhline(
-            floor * HIT_GOAL, color="grey", linestyle="--", linewidth=1,
+            floor * HIT_GOAL,
+            color="grey",
+            linestyle="--",
+            linewidth=1,
             label=f"hit goal, {HIT_GOAL}× floor p50 ({floor * HIT_GOAL:.2f} ms)",
         )
         axes.axhline(
-            MISS_GOAL_MS, color="black", linestyle=":", linewidth=1,
+            MISS_GOAL_MS,
+            color="black",
+            linestyle=":",
+            linewidth=1,
             label=f"miss goal, p50 ≤ {MISS_GOAL_MS:g} ms",
         )
         axes.set_yscale("log")

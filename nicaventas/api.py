@@ -74,7 +74,9 @@ def _browsing(exc, request) -> bool:
     return (
         request.method == "GET"
         and isinstance(exc, exceptions.MethodNotAllowed)
-        and isinstance(getattr(request, "accepted_renderer", None), BrowsableAPIRenderer)
+        and isinstance(
+            getattr(request, "accepted_renderer", None), BrowsableAPIRenderer
+        )
     )
 
 

@@ -76,7 +76,9 @@ class Product(models.Model):
 
 
 class PricingRule(models.Model):
-    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="pricing_rules")
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="pricing_rules"
+    )
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="rules")
     min_condition = models.PositiveSmallIntegerField(
         validators=CONDITION_VALIDATORS, help_text="OpenWeather condition id, 100-999."
@@ -111,10 +113,8 @@ class PricingRule(models.Model):
         ]
 
     def __str__(self):
-        return (
-            f"{self.product_id and self.product.sku} in {self.city_id and self.city.name}: "
-            f"{self.min_condition}-{self.max_condition} x{self.variation}"
-        )
+        where = f"{self.product.sku} in {self.city.name}" if self.pk else "New rule"
+        return f"{where}: {self.min_condition}-{self.max_condition} x{self.variation}"
 
     def matches(self, condition_ids: list[int]) -> bool:
         return any(self.min_condition <= c <= self.max_condition for c in condition_ids)

@@ -48,9 +48,13 @@ class Gunicorn:
         """Start, and wait until /health answers or the process ends."""
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "gunicorn",
-                "--config", "gunicorn.conf.py",
-                "--bind", f"127.0.0.1:{self.port}",
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--config",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{self.port}",
                 *self.args,
                 "nicaventas.wsgi",
             ],

@@ -170,8 +170,9 @@ class RedisOutageTests(PrivateRedisCase):
             with self.committed():
                 self.assertEqual(self.put(active=False).status_code, 200)
         os.kill(self.redis.process.pid, signal.SIGCONT)
-        with override_settings(CACHE_RETRY_AFTER=0), self.assertLogs(
-            "nicaventas.cache", "WARNING"
+        with (
+            override_settings(CACHE_RETRY_AFTER=0),
+            self.assertLogs("nicaventas.cache", "WARNING"),
         ):
             after = self.active().json()
 
@@ -211,8 +212,9 @@ class OutageAftermathTests(PrivateRedisCase):
             self.active()
         self.resume_redis()
 
-        with override_settings(CACHE_RETRY_AFTER=0), self.assertLogs(
-            "nicaventas.cache", "WARNING"
+        with (
+            override_settings(CACHE_RETRY_AFTER=0),
+            self.assertLogs("nicaventas.cache", "WARNING"),
         ):
             after = self.active().json()
 
@@ -223,8 +225,9 @@ class OutageAftermathTests(PrivateRedisCase):
         self.active()
         before = self.stored_token()
         self.pause_redis()
-        with override_settings(CACHE_RETRY_AFTER=0.05), self.assertLogs(
-            "nicaventas.cache", "WARNING"
+        with (
+            override_settings(CACHE_RETRY_AFTER=0.05),
+            self.assertLogs("nicaventas.cache", "WARNING"),
         ):
             with self.committed():
                 self.assertEqual(self.put(active=False).status_code, 200)

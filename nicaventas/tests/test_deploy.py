@@ -192,7 +192,11 @@ class ComposeFileTests(SimpleTestCase):
 
             result = subprocess.run(
                 [
-                    sys.executable, "manage.py", "shell", "--no-imports", "-c",
+                    sys.executable,
+                    "manage.py",
+                    "shell",
+                    "--no-imports",
+                    "-c",
                     "from django.conf import settings as s; "
                     "print(s.ROOT_URLCONF, s.DEBUG, s.CACHES['default']['BACKEND'], "
                     "s.DATABASES['default']['HOST'])",
@@ -310,8 +314,13 @@ class StaticFilesTests(SimpleTestCase):
         # The API docs' bundle is large and adds nothing to what is tested.
         subprocess.run(
             [
-                sys.executable, "manage.py", "collectstatic", "--no-input", "-v0",
-                "--ignore", "drf_spectacular_sidecar",
+                sys.executable,
+                "manage.py",
+                "collectstatic",
+                "--no-input",
+                "-v0",
+                "--ignore",
+                "drf_spectacular_sidecar",
             ],
             cwd=BASE_DIR,
             env=clean_environment(**env),
