@@ -8,6 +8,16 @@ from quotes.tests.cases import PrivateRedisMixin, quote_key, weather_key
 WEATHER = "/data/2.5/weather"
 
 
+def assert_undecodable_entry_is_a_logged_miss(case):
+    with case.assertLogs("nicaventas.cache", "WARNING") as logs:
+        response = case.quote()
+
+    case.assertEqual(response.status_code, 200)
+    case.assertEqual(response.json()["cache"], "miss")
+    case.assertIn("could not be decoded", logs.output[0])
+    case.assertEqual(case.quote().json()["cache"], "hit")
+
+
 class QuoteCacheEntryTests(ApiTestCase):
     """What the cache holds is JSON; whatever does not decode is a miss."""
 
@@ -15,13 +25,7 @@ class QuoteCacheEntryTests(ApiTestCase):
         self.quote()
         cache.set(quote_key(), "{'pickled': <object>}")
 
-        with self.assertLogs("nicaventas.cache", "WARNING") as logs:
-            response = self.quote()
-
-        self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.json()["cache"], "miss")
-        self.assertIn("could not be decoded", logs.output[0])
-        self.assertEqual(self.quote().json()["cache"], "hit")
+        assert_undecodable_entry_is_a_logged_miss(self)
 
     def test_entry_of_another_shape_is_a_miss(self):
         shapes = ['"a string"', "[1, 2]", "42", '{"versions": 1}', '{"data": []}']
@@ -78,13 +82,7 @@ class RedisQuoteCacheTests(PrivateRedisMixin, ApiTestCase):
         redis = get_redis_connection("default")
         redis.set(cache.make_key(quote_key()), b"\x80\x04\x95garbage")
 
-        with self.assertLogs("nicaventas.cache", "WARNING") as logs:
-            response = self.quote()
-
-        self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.json()["cache"], "miss")
-        self.assertIn("could not be decoded", logs.output[0])
-        self.assertEqual(self.quote().json()["cache"], "hit")
+        assert_undecodable_entry_is_a_logged_miss(self)
 
     def test_entries_hold_json_text(self):
         self.quote()
