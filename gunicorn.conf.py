@@ -9,6 +9,10 @@ Command-line options override these.
 import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+# Threads, so that a slow client or a slow OpenWeather holds one thread, not a
+# whole worker, and concurrent quotes of a city can share one weather call.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # Container file systems can stall the workers' heartbeat files; memory
 # does not.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

@@ -35,7 +35,7 @@ class CityQuerySet(models.QuerySet):
     def update(self, **kwargs):
         from availability import services
 
-        if "name" in kwargs and "name_key" not in kwargs:
+        if ("name" in kwargs) != ("name_key" in kwargs):
             # The key is computed from each name: one value cannot serve all rows.
             msg = "Rename cities one by one with save() or through bulk_update()."
             raise TypeError(msg)
@@ -56,6 +56,10 @@ class CityQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         from availability import services
 
+        objs = list(objs)
+        for city in objs:
+            city.country = city.country.strip().lower()
+            city.name_key = normalize_city(city.name)
         created = super().bulk_create(objs, *args, **kwargs)
         # With update_conflicts, existing rows change and no signal says which.
         services.active_forget_all()

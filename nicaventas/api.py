@@ -295,7 +295,11 @@ class SkuField(serializers.RegexField):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
-        return super().to_internal_value(data).upper()
+        value = super().to_internal_value(data)
+        # Before upper(), which makes ASCII of some letters (ß, ſ, ı).
+        if not is_valid_sku(value):
+            self.fail("invalid")
+        return value.upper()
 
 
 def is_valid_sku(value: str) -> bool:

@@ -42,6 +42,8 @@ class _Breaker:
     def __init__(self):
         self._lock = threading.Lock()
         self._failed_at = 0.0
+        self._watcher: threading.Thread | None = None
+        self._recovering = threading.Lock()
         self.down = False
 
     def allows(self) -> bool:
@@ -49,26 +51,43 @@ class _Breaker:
         paused = time.monotonic() - self._failed_at < settings.CACHE_RETRY_AFTER
         return not (self.down and paused)
 
-    def retry_now(self) -> None:
-        self._failed_at = 0.0
-
     def failed(self, error: Exception) -> None:
         with self._lock:
             self._failed_at = time.monotonic()
-            if not self.down:
-                self.down = True
-                logger.warning(
-                    "Cache unreachable, answering from the database: %s", error
-                )
+            if self.down:
+                return
+            self.down = True
+            logger.warning("Cache unreachable, answering from the database: %s", error)
+            self._watcher = threading.Thread(target=self._watch, daemon=True)
+            self._watcher.start()
 
     def succeeded(self) -> None:
-        if not self.down:
+        if self.down:
+            self._recover()
+
+    def _watch(self) -> None:
+        # Requests skip the cache while it is down; this thread notices its
+        # return by itself, so that no process waits for a request to do so.
+        while self.down:
+            time.sleep(WATCH_SECONDS)
+            self._recover()
+
+    def _recover(self) -> None:
+        # One recovery at a time, and never under the lock failed() takes.
+        if not self._recovering.acquire(blocking=False):
             return
-        with self._lock:
-            recovered, self.down = self.down, False
-        if recovered:
+        try:
+            if not self.down:
+                return
+            try:
+                _renew_versions_after_outage()
+            except CACHE_ERRORS:
+                return
+            with self._lock:
+                self.down = False
             logger.warning("Cache reachable again")
-            _forget_after_outage()
+        finally:
+            self._recovering.release()
 
 
 breaker = _Breaker()
@@ -76,15 +95,15 @@ _FAILED = object()
 
 # Version keys whose new token could not be written when their change
 # committed, the cache being down. Answers that change made wrong may still be
-# in the cache, so nothing is read from it until those tokens are written; a
-# thread keeps trying meanwhile, and so does the process as it exits.
-# TODO: a process killed outright, or an outage longer than the cache
-# lifetimes, can still leave other processes serving an answer made wrong by
-# a change, until that answer expires.
+# in the cache, so nothing is read from it until those tokens are written; the
+# breaker's watcher writes them as soon as the cache is back, and a process
+# that exits meanwhile waits a little for it.
+# TODO: a process killed outright during an outage can leave other processes
+# serving an answer made wrong by its change, until that answer expires.
 _unwritten_versions: set[str] = set()
 _versions_lock = threading.Lock()
-_retrier: threading.Thread | None = None
 EXIT_RETRY_SECONDS = 5.0
+WATCH_SECONDS = 0.2
 
 # Version keys that cover whole tables. A process that saw the cache fail may
 # have missed announcing a change, so on recovery it forgets every answer.
@@ -96,9 +115,14 @@ def forget_after_outage(*keys: str) -> None:
     _table_versions.update(keys)
 
 
-def _forget_after_outage() -> None:
-    for key in sorted(_table_versions):
-        store(key, uuid.uuid4().hex, None)
+def _renew_versions_after_outage() -> None:
+    """Write the tables' and the unwritten versions, past the breaker."""
+    with _versions_lock:
+        keys = sorted(_table_versions | _unwritten_versions)
+    for key in keys:
+        cache.set(_safe_key(key), json.dumps(uuid.uuid4().hex), None)
+        with _versions_lock:
+            _unwritten_versions.discard(key)
 
 
 def _call(operation, *args, default=None):
@@ -253,27 +277,11 @@ def bump_versions(*keys: str) -> None:
     def bump():
         with _versions_lock:
             _unwritten_versions.update(keys)
-        if not _write_versions():
-            _keep_trying()
+        # When the cache cannot take them, the breaker is down and its
+        # watcher writes them on its return.
+        _write_versions()
 
     transaction.on_commit(bump)
-
-
-def _keep_trying() -> None:
-    global _retrier
-
-    def retry():
-        give_up_at = time.monotonic() + max(
-            settings.QUOTE_CACHE_TTL, settings.ACTIVE_CACHE_TTL
-        )
-        while _unwritten_versions and time.monotonic() < give_up_at:
-            time.sleep(max(settings.CACHE_RETRY_AFTER, 0.05))
-            _write_versions()
-
-    with _versions_lock:
-        if _retrier is None or not _retrier.is_alive():
-            _retrier = threading.Thread(target=retry, daemon=True)
-            _retrier.start()
 
 
 @atexit.register
@@ -282,9 +290,9 @@ def _write_versions_before_exit() -> None:
     # only one that knows; it waits a little for the cache to come back.
     give_up_at = time.monotonic() + EXIT_RETRY_SECONDS
     while _unwritten_versions and time.monotonic() < give_up_at:
-        breaker.retry_now()
-        if not _write_versions():
-            time.sleep(0.2)
+        breaker.succeeded()
+        if _unwritten_versions:
+            time.sleep(WATCH_SECONDS)
     if _unwritten_versions:
         logger.error(
             "Cache unreachable: answers made stale by changes to %s may be "
@@ -296,9 +304,11 @@ def _write_versions_before_exit() -> None:
 def _write_versions() -> bool:
     """Write new tokens for the unwritten version keys; True when all are."""
     with _versions_lock:
-        for key in sorted(_unwritten_versions):
-            if not store(key, uuid.uuid4().hex, None):
-                return False
+        keys = sorted(_unwritten_versions)
+    for key in keys:
+        if not store(key, uuid.uuid4().hex, None):
+            return False
+        with _versions_lock:
             _unwritten_versions.discard(key)
 
     return True

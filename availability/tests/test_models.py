@@ -96,3 +96,13 @@ class CityBulkRenameTests(ApiTestCase):
     def test_one_name_for_many_rows_is_refused(self):
         with self.assertRaises(TypeError):
             City.objects.filter(country="ni").update(name="Same")
+
+    def test_bulk_create_computes_the_lookup_key(self):
+        with self.committed():
+            City.objects.bulk_create([City(country="NI", name="Estelí")])
+
+        self.assertEqual(self.active("esteli").json()["city"], "Estelí")
+
+    def test_a_lookup_key_alone_cannot_be_set_for_many_rows(self):
+        with self.assertRaises(TypeError):
+            City.objects.filter(country="ni").update(name_key="zz")

@@ -404,3 +404,13 @@ class ChunkedBodyTests(ApiTestCase):
 
         self.assertEqual(response.status_code, 411)
         self.assertIn("Content-Length", response.json()["detail"])
+
+
+class SecondBreakerFindingsTests(ApiTestCase):
+    def test_sku_that_only_upper_cases_to_ascii_is_400(self):
+        for sku in ("\u00df-01", "\u017fs-01", "AZ0000\u0131"):
+            with self.subTest(sku=sku):
+                response = self.quote(sku=sku)
+
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("sku", response.json()["errors"])
