@@ -2,7 +2,7 @@
 Run the benchmark: seed, serve, load, measure, report, and stop what it started.
 
 `bench/run` installs what this needs and runs it as `python -m bench.driver`.
-The service runs under gunicorn, one sync worker per core, on MariaDB and
+The service runs under gunicorn, one worker per core, on MariaDB and
 Redis, with the OpenWeather stand-in answering after 150 ms. wrk, in a process
 of its own, sends each scenario's requests over as many connections as there
 are workers, for a fixed time. Results go to bench/results.md and

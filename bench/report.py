@@ -44,7 +44,8 @@ def _markdown(results, facts, workers, duration) -> str:
         f"Run of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()}: "
         f"{os.cpu_count()} cores, {_memory_gib():.1f} GiB of memory, load "
         f"average {facts['load_average']:.2f} when the run began. gunicorn with "
-        f"{workers} sync workers; resident memory per worker after the run: "
+        f"{workers} threaded workers (gunicorn.conf.py); resident memory per worker "
+        "after the run: "
         f"{', '.join(f'{r:.0f} MiB' for r in facts['rss_mib'])}. MariaDB, Redis, "
         f"the OpenWeather stand-in (answering in {OPENWEATHER_DELAY * 1000:.0f} "
         f"ms) and wrk (one thread) on the same machine; {duration} s per run.",
