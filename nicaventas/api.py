@@ -283,20 +283,17 @@ class CityField(StrictCharField):
         return value
 
 
-class SkuField(serializers.RegexField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 32)
-        kwargs.setdefault(
-            "error_messages",
-            {"invalid": "A SKU is 2 to 32 letters, digits or dashes, e.g. AZ00001."},
-        )
-        super().__init__(SKU_PATTERN, **kwargs)
+@extend_schema_field({"type": "string", "pattern": SKU_PATTERN})
+class SkuField(StrictCharField):
+    """A SKU of SKU_PATTERN, any case in, upper case out."""
+
+    default_error_messages = {
+        "invalid": "A SKU is 2 to 32 letters, digits or dashes, e.g. AZ00001.",
+    }
 
     def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
         value = super().to_internal_value(data)
-        # Before upper(), which makes ASCII of some letters (ß, ſ, ı).
+        # Checked before upper(), which makes ASCII of some letters (ß, ſ, ı).
         if not is_valid_sku(value):
             self.fail("invalid")
         return value.upper()

@@ -42,7 +42,6 @@ class _Breaker:
     def __init__(self):
         self._lock = threading.Lock()
         self._failed_at = 0.0
-        self._watcher: threading.Thread | None = None
         self._recovering = threading.Lock()
         self.down = False
 
@@ -58,8 +57,7 @@ class _Breaker:
                 return
             self.down = True
             logger.warning("Cache unreachable, answering from the database: %s", error)
-            self._watcher = threading.Thread(target=self._watch, daemon=True)
-            self._watcher.start()
+            threading.Thread(target=self._watch, daemon=True).start()
 
     def succeeded(self) -> None:
         if self.down:

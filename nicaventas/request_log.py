@@ -6,7 +6,6 @@ production writes each as a key, and the message repeats them for people
 reading the development console.
 """
 
-import json
 import logging
 import time
 
@@ -56,15 +55,8 @@ class RequestLogMiddleware:
 
 
 def _answer_fields(response) -> dict:
+    # DRF's answers keep their data: nothing to parse back from the body.
     answer = getattr(response, "data", None)
-    if answer is None and response.get("Content-Type", "").startswith(
-        "application/json"
-    ):
-        # An answer served without DRF, e.g. cached bytes returned as they are.
-        try:
-            answer = json.loads(response.content)
-        except (AttributeError, ValueError):
-            answer = None
     if not isinstance(answer, dict):
         return {}
 
